@@ -37,7 +37,10 @@ def test_dates_stay_as_written() -> None:
 
 def test_defense_spelling_is_accepted() -> None:
     """American spelling is accepted for fields and domains and normalised to 'defence'."""
-    arrangement = load(BASE + "obligations: {mutual_defense: true}\ncommon_defense_strategy: true\ndomains: [Missile Defense]\n")
+    arrangement = load(
+        BASE
+        + "obligations: {mutual_defense: true}\ncommon_defense_strategy: true\ndomains: [Missile Defense]\n"
+    )
     assert arrangement.obligations.mutual_defence.present is True
     assert arrangement.common_defence_strategy.present is True
     assert arrangement.domains == ["missile_defence"]
@@ -63,19 +66,39 @@ def test_binding_follows_instrument() -> None:
     [
         (
             "name: X\nmembres: [A, B]\n",
-            ["t.yaml:1:1: members: required field is missing (see examples/quad.yaml)",
-             "t.yaml:2:1: membres: unknown field (did you mean 'members'?)"],
+            [
+                "t.yaml:1:1: members: required field is missing (see examples/quad.yaml)",
+                "t.yaml:2:1: membres: unknown field (did you mean 'members'?)",
+            ],
         ),
-        (BASE + "domains: [maritime_securty]\n", ["t.yaml:3:11: domains[0]: unknown domain 'maritime_securty' (did you mean 'maritime_security'?)"]),
-        (BASE + "instrument: treatty\n", ["t.yaml:3:1: instrument: unknown instrument 'treatty' (did you mean 'treaty'?)"]),
+        (
+            BASE + "domains: [maritime_securty]\n",
+            [
+                "t.yaml:3:11: domains[0]: unknown domain 'maritime_securty' (did you mean 'maritime_security'?)"
+            ],
+        ),
+        (
+            BASE + "instrument: treatty\n",
+            ["t.yaml:3:1: instrument: unknown instrument 'treatty' (did you mean 'treaty'?)"],
+        ),
         ("name: X\nmembers: [India, india]\n", ["t.yaml:2:1: members: 'india' is listed twice"]),
-        ("name: X\nmembers: [India]\n", ["t.yaml:2:1: members: an arrangement needs at least 2 members, got 1"]),
+        (
+            "name: X\nmembers: [India]\n",
+            ["t.yaml:2:1: members: an arrangement needs at least 2 members, got 1"],
+        ),
         (BASE + "signed: 2021-02-30\n", ["t.yaml:3:1: signed: '2021-02-30' is not a date that exists"]),
         (BASE + "signed: 2000\nended: 1999\n", ["t.yaml:1:1: ended (1999) is before signed (2000)"]),
-        (BASE + "obligations: {mutual_defence: maybe}\n",
-         ["t.yaml:3:15: obligations.mutual_defence: expected true, false or unknown, got 'maybe'"]),
+        (
+            BASE + "obligations: {mutual_defence: maybe}\n",
+            ["t.yaml:3:15: obligations.mutual_defence: expected true, false or unknown, got 'maybe'"],
+        ),
         ("name: X\nmembers: [A, B]\nname: Y\n", ["t.yaml:3:1: duplicate key 'name'"]),
-        ("- a\n- b\n", ["t.yaml:1:1: expected a mapping of fields, found a list (an arrangement file is a mapping: name, members, ...)"]),
+        (
+            "- a\n- b\n",
+            [
+                "t.yaml:1:1: expected a mapping of fields, found a list (an arrangement file is a mapping: name, members, ...)"
+            ],
+        ),
     ],
 )
 def test_bad_files_get_located_messages(text: str, expected: list[str]) -> None:
