@@ -118,3 +118,38 @@ def test_anchors_and_aliases_work() -> None:
     """Legitimate anchors, aliases and merge keys read as plain data."""
     arrangement = load("name: X\nmembers: &m [A, B]\nshared_objectives: *m\n")
     assert arrangement.shared_objectives == ["A", "B"]
+
+
+def test_obligations_as_a_list_of_names() -> None:
+    """A list of obligation names marks those present and the rest absent; either spelling is accepted."""
+    arrangement = load(BASE + "obligations: [mutual defense, consultation]\n")
+    assert arrangement.obligations.mutual_defence.present is True
+    assert arrangement.obligations.consultation.present is True
+    assert arrangement.obligations.offensive.present is False
+
+
+def test_unknown_obligation_in_a_list_is_named() -> None:
+    """A misspelt obligation in a list is an error with a suggestion."""
+    assert messages(BASE + "obligations: [consultaton]\n") == [
+        "t.yaml:3:1: obligations: unknown obligation 'consultaton' (did you mean 'consultation'?)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "instrument"),
+    [
+        ("agreement", "treaty"),
+        ("Joint Communiqué", "joint_declaration"),
+        ("handshake", None),
+        ("exchange of notes", "executive_agreement"),
+        ("MoU", "memorandum_of_understanding"),
+    ],
+)
+def test_instrument_aliases(written: str, instrument: str | None) -> None:
+    """Common names of instruments map to the vocabulary (an unknown one is an error)."""
+    if instrument is None:
+        assert messages(BASE + f"instrument: {written}\n")[0].startswith(
+            "t.yaml:3:1: instrument: unknown instrument"
+        )
+    else:
+        assert load(BASE + f"instrument: {written}\n").instrument == instrument
