@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -37,9 +38,17 @@ INSTRUMENTS: dict[str, str] = {
 INSTRUMENT_ALIASES: dict[str, str] = {
     "joint_statement": "joint_declaration",
     "declaration": "joint_declaration",
+    "joint_communique": "joint_declaration",
+    "communique": "joint_declaration",
+    "statement": "joint_declaration",
     "mou": "memorandum_of_understanding",
+    "memorandum": "memorandum_of_understanding",
     "convention": "treaty",
     "pact": "treaty",
+    "agreement": "treaty",
+    "protocol": "treaty",
+    "charter": "treaty",
+    "exchange_of_notes": "executive_agreement",
 }
 BINDING_INSTRUMENTS = frozenset({"treaty", "executive_agreement"})
 
@@ -108,7 +117,8 @@ OBLIGATIONS: dict[str, str] = {
 
 def _normal_word(value: str) -> str:
     """Lower case, underscores for spaces and hyphens, and the model's spelling of 'defence'."""
-    word = re.sub(r"[\s\-]+", "_", value.strip().lower())
+    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode() or value
+    word = re.sub(r"[\s\-]+", "_", plain.strip().lower())
     return word.replace("defense", "defence")
 
 
@@ -289,6 +299,24 @@ class Arrangement(BaseModel):
                 {"value": value, "hint": hint or "one of: " + ", ".join(INSTRUMENTS)},
             )
         return word
+
+    @field_validator("obligations", mode="before")
+    @classmethod
+    def _obligation_list(cls, value: Any) -> Any:
+        """A list of obligation names is read as: these are present, the others absent."""
+        if not isinstance(value, list):
+            return value
+        present: dict[str, bool] = {}
+        for item in value:
+            word = _normal_word(item) if isinstance(item, str) else repr(item)
+            if word not in OBLIGATIONS:
+                raise PydanticCustomError(
+                    "unknown_obligation",
+                    "unknown obligation '{value}'",
+                    {"value": item, "hint": did_you_mean(word, OBLIGATIONS) or "one of: " + ", ".join(OBLIGATIONS)},
+                )
+            present[word] = True
+        return present
 
     @field_validator("members", mode="after")
     @classmethod
