@@ -32,3 +32,5 @@ def _in_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("NO_COLOR", raising=False)
     os.environ.setdefault("COLUMNS", "100")
+    for name in [n for n in os.environ if n.startswith("CLASSIFY_")]:  # a user's settings stay out of tests
+        monkeypatch.delenv(name)

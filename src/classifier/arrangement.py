@@ -23,10 +23,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .errors import InputError, Problem, did_you_mean
+from .errors import InputError, Problem, did_you_mean, shorten
+from .members import name_of_cow_code, same_member
 from .reading import Document
 
-# --- vocabularies -------------------------------------------------------------------------------------------
+# --- vocabularies ---
 
 INSTRUMENTS: dict[str, str] = {
     "treaty": "a treaty or convention, binding in international law once in force",
@@ -122,7 +123,7 @@ def _normal_word(value: str) -> str:
     return word.replace("defense", "defence")
 
 
-# --- three-valued facts -------------------------------------------------------------------------------------
+# --- three-valued facts ---
 
 TRUE_WORDS = {"true", "yes", "present"}
 FALSE_WORDS = {"false", "no", "absent"}
@@ -146,14 +147,14 @@ def _tri(value: Any) -> Any:
         if word in UNKNOWN_WORDS:
             return {"present": None}
         raise PydanticCustomError(
-            "fact_word", "expected true, false or unknown, got '{value}'", {"value": value}
+            "fact_word", "expected true, false or unknown, got '{value}'", {"value": shorten(value)}
         )
     if isinstance(value, dict):
         return value
     raise PydanticCustomError(
         "fact_type",
         "expected true, false, unknown or a mapping with 'present', got {kind}",
-        {"kind": type(value).__name__},
+        {"kind": _describe(value)},
     )
 
 
@@ -197,8 +198,9 @@ class Obligations(BaseModel):
     consultation: TriFact = Field(default=ABSENT, description=OBLIGATIONS["consultation"])
 
 
-# --- dates ----------------------------------------------------------------------------------------------------
+# --- dates ---
 
+DATE_TYPE = "expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {got}"
 DATE_FORM = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -206,23 +208,23 @@ def _partial_date(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise PydanticCustomError("date_type", "expected a date as YYYY, YYYY-MM or YYYY-MM-DD", {})
+        raise PydanticCustomError("date_type", DATE_TYPE, {"got": _describe(value)})
     if isinstance(value, int):
         value = f"{value:04d}"
     if isinstance(value, datetime.date):
         return value.isoformat()
     if not isinstance(value, str):
-        raise PydanticCustomError("date_type", "expected a date as YYYY, YYYY-MM or YYYY-MM-DD", {})
+        raise PydanticCustomError("date_type", DATE_TYPE, {"got": _describe(value)})
     match = DATE_FORM.match(value.strip())
     if not match:
-        raise PydanticCustomError(
-            "date_form", "'{value}' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD", {"value": value}
-        )
+        what = "'{value}' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"
+        raise PydanticCustomError("date_form", what, {"value": shorten(value)})
     year, month, day = (int(g) if g else None for g in match.groups())
     try:
         datetime.date(year or 1, month or 1, day or 1)
     except ValueError:
-        raise PydanticCustomError("date_invalid", "'{value}' is not a date that exists", {"value": value}) from None
+        what = "'{value}' is not a date that exists"
+        raise PydanticCustomError("date_invalid", what, {"value": shorten(value)}) from None
     return value.strip()
 
 
@@ -238,7 +240,7 @@ def _domain(value: Any) -> Any:
         raise PydanticCustomError(
             "unknown_domain",
             "unknown domain '{value}'",
-            {"value": value, "hint": hint or "see the domain list in the README"},
+            {"value": shorten(value), "hint": hint or "see the domain list in the README"},
         )
     return word
 
@@ -247,7 +249,7 @@ Domain = Annotated[str, BeforeValidator(_domain)]
 NonEmptyText = Annotated[str, Field(min_length=1)]
 
 
-# --- the arrangement ------------------------------------------------------------------------------------------
+# --- the arrangement ---
 
 
 class Arrangement(BaseModel):
@@ -257,7 +259,9 @@ class Arrangement(BaseModel):
 
     name: NonEmptyText = Field(description="the arrangement's name")
     short_name: str | None = Field(default=None, description="a short name, e.g. 'Quad'")
-    members: list[NonEmptyText] = Field(description="at least two distinct members: states, or bodies like the EU")
+    members: list[NonEmptyText] = Field(
+        description="at least two distinct members: states, or bodies like the EU"
+    )
     signed: PartialDate = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD")
     ended: PartialDate = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD")
     instrument: str | None = Field(default=None, description=" | ".join(INSTRUMENTS))
@@ -275,8 +279,12 @@ class Arrangement(BaseModel):
         default=ABSENT, description="the members include states that are rivals of one another"
     )
     domains: list[Domain] = Field(default_factory=list, description="domains of cooperation")
-    shared_objectives: list[NonEmptyText] = Field(default_factory=list, description="objectives members share")
-    threat: str | None = Field(default=None, description="a named adversary the arrangement answers to, if any")
+    shared_objectives: list[NonEmptyText] = Field(
+        default_factory=list, description="objectives members share"
+    )
+    threat: str | None = Field(
+        default=None, description="a named adversary the arrangement answers to, if any"
+    )
     sources: list[NonEmptyText] = Field(default_factory=list, description="where the facts come from")
     notes: str | None = Field(default=None, description="free text")
 
@@ -286,7 +294,9 @@ class Arrangement(BaseModel):
         if value is None:
             return None
         if not isinstance(value, str):
-            raise PydanticCustomError("instrument_type", "expected one of: {choices}", {"choices": ", ".join(INSTRUMENTS)})
+            what = "expected one of: {choices}; got {got}"
+            found = {"choices": ", ".join(INSTRUMENTS), "got": _describe(value)}
+            raise PydanticCustomError("instrument_type", what, found)
         word = _normal_word(value)
         if word == "unknown":
             return None
@@ -296,7 +306,7 @@ class Arrangement(BaseModel):
             raise PydanticCustomError(
                 "unknown_instrument",
                 "unknown instrument '{value}'",
-                {"value": value, "hint": hint or "one of: " + ", ".join(INSTRUMENTS)},
+                {"value": shorten(value), "hint": hint or "one of: " + ", ".join(INSTRUMENTS)},
             )
         return word
 
@@ -313,10 +323,21 @@ class Arrangement(BaseModel):
                 raise PydanticCustomError(
                     "unknown_obligation",
                     "unknown obligation '{value}'",
-                    {"value": item, "hint": did_you_mean(word, OBLIGATIONS) or "one of: " + ", ".join(OBLIGATIONS)},
+                    {
+                        "value": shorten(str(item)),
+                        "hint": did_you_mean(word, OBLIGATIONS) or "one of: " + ", ".join(OBLIGATIONS),
+                    },
                 )
             present[word] = True
         return present
+
+    @field_validator("members", mode="before")
+    @classmethod
+    def _cow_codes(cls, value: Any) -> Any:
+        """A whole number in the list is a Correlates of War state code: ``2`` is the United States."""
+        if not isinstance(value, list):
+            return value
+        return [name_of_cow_code(m) if isinstance(m, int) and not isinstance(m, bool) else m for m in value]
 
     @field_validator("members", mode="after")
     @classmethod
@@ -325,20 +346,26 @@ class Arrangement(BaseModel):
         for member in members:
             key = member.casefold()
             if key in seen:
-                raise PydanticCustomError("duplicate_member", "'{member}' is listed twice", {"member": member})
+                what = "'{member}' is listed twice"
+                raise PydanticCustomError("duplicate_member", what, {"member": shorten(member)})
             seen[key] = member
-        if len(members) < 2:
+        same = same_member(members)
+        if same is not None:
             raise PydanticCustomError(
-                "too_few_members", "an arrangement needs at least 2 members, got {count}", {"count": len(members)}
+                "same_member",
+                "'{first}' and '{second}' are the same member ({member})",
+                {"first": same[0], "second": same[1], "member": same[2].label},
             )
+        if len(members) < 2:
+            what = "an arrangement needs at least 2 members, got {count}"
+            raise PydanticCustomError("too_few_members", what, {"count": len(members)})
         return members
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Arrangement:
         if self.signed and self.ended and self.ended[: len(self.signed)] < self.signed[: len(self.ended)]:
-            raise PydanticCustomError(
-                "ended_before_signed", "ended ({ended}) is before signed ({signed})", {"ended": self.ended, "signed": self.signed}
-            )
+            dates = {"ended": self.ended, "signed": self.signed}
+            raise PydanticCustomError("ended_before_signed", "{ended} is before signed, {signed}", dates)
         return self
 
     @property
@@ -351,7 +378,7 @@ class Arrangement(BaseModel):
         return Fact(present=self.instrument in BINDING_INSTRUMENTS)
 
 
-# --- facts: what rules read -----------------------------------------------------------------------------------
+# --- facts: what rules read ---
 
 FactValue = bool | int | str | list[str] | None
 
@@ -403,7 +430,7 @@ def facts_of(arrangement: Arrangement) -> dict[str, FactValue]:
     return facts
 
 
-# --- validation: data -> Arrangement, or every problem at once, located ----------------------------------------
+# --- validation: data -> Arrangement, or every problem at once, located -------------------------------------
 
 FIELD_NAMES: dict[tuple[str, ...], list[str]] = {
     (): [*Arrangement.model_fields, "common_defense_strategy"],
@@ -412,58 +439,95 @@ FIELD_NAMES: dict[tuple[str, ...], list[str]] = {
 FACT_FIELDS = [*Fact.model_fields]
 
 
+MAX_PROBLEMS = 100  # per document: past this, one line says how many more there are
+
+
+def _describe(value: Any) -> str:
+    """A value as a message shows it: its kind, and the value itself when it is short."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"the number {shorten(str(value), 30)}"
+    if isinstance(value, str):
+        return f"the text '{shorten(value)}'"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"
+
+
+# Pydantic's error types -> what the field expects, in the words of the README.
+EXPECTED = {
+    "string_type": "a text",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+}
+
+
 def _problem(document: Document, error: Any) -> Problem:
     loc: tuple[str | int, ...] = tuple(error["loc"])
-    kind = error["type"]
+    kind: str = error["type"]
     message: str = error["msg"]
-    hint = None
-    field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".") or None
+    value = error.get("input")
+    hint: str | None = (error.get("ctx") or {}).get("hint")
+    at = loc
     if kind == "extra_forbidden":
         parent = tuple(str(p) for p in loc[:-1])
         choices = FIELD_NAMES.get(parent, FACT_FIELDS)
         message, hint = "unknown field", did_you_mean(str(loc[-1]), choices)
+    elif kind == "invalid_key":  # a key that YAML read as a number, a boolean or null
+        loc = at = (*loc[:-1], str(loc[-1]))
+        message, hint = f"a field name must be a text, got {_describe(value)}", None
     elif kind == "missing":
         message = "required field is missing"
-        hint = "see examples/quad.yaml"
-    elif kind == "model_type" and not loc:
-        got = type(error["input"]).__name__
-        got = {"list": "a list", "str": "a text", "int": "a number", "NoneType": "nothing"}.get(got, got)
-        message, hint = f"expected a mapping of fields, found {got}", "an arrangement file is a mapping: name, members, ..."
-    elif kind in ("string_type", "list_type", "bool_type", "int_type"):
-        got = error["input"]
-        message = message[0].lower() + message[1:] + f", got {type(got).__name__ if got is not None else 'null'}"
+        hint = "see examples/quad.yaml" if len(loc) == 1 else "write present: true, false or unknown"
+        at = loc[:-1]
+    elif kind in EXPECTED:
+        message = f"expected {EXPECTED[kind]}, got {_describe(value)}"
+        if EXPECTED[kind] == "a text" and isinstance(value, (bool, int, float)):
+            hint = "put it in quotes to keep it as text"
+    elif kind == "string_too_short":
+        message = "must not be empty"
+    elif kind == "ended_before_signed":  # a model check: it belongs to the later of the two dates
+        loc = at = ("ended",)
     elif kind.startswith("value_error"):
         message = message.removeprefix("Value error, ")
-    hint = hint or (error.get("ctx") or {}).get("hint")
-    line, column = document.locate(loc)
-    if kind == "missing":
-        line, column = document.locate(loc[:-1])
-    return Problem(document.source, message, line=line, column=column, field=field, hint=hint)
+    elif message[:1].isupper():  # Pydantic's own wording: lower-cased to match ours
+        message = message[0].lower() + message[1:]
+    field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".") or None
+    line, column = document.locate(at)
+    return Problem(document.source, shorten(message, 300), line=line, column=column, field=field, hint=hint)
 
 
 def parse_arrangement(document: Document) -> Arrangement:
     """Validate one document; raise InputError listing every problem in it, each with its line and column."""
     if not isinstance(document.data, dict):
-        got = {list: "a list", str: "a text", int: "a number", float: "a number", bool: "a boolean"}.get(
-            type(document.data), "nothing"
-        )
         line, column = document.locate(())
-        raise InputError(
-            [
-                Problem(
-                    document.source,
-                    f"expected a mapping of fields, found {got}",
-                    line=line,
-                    column=column,
-                    hint="an arrangement file is a mapping: name, members, ...",
-                )
-            ]
-        )
+        what = f"expected a mapping of fields, found {_describe(document.data)}"
+        hint = "an arrangement file is a mapping: name, members, ..."
+        raise InputError([Problem(document.source, what, line=line, column=column, hint=hint)])
     try:
         return Arrangement.model_validate(document.data)
     except ValidationError as exc:
-        problems = [_problem(document, error) for error in exc.errors(include_url=False)]
-        raise InputError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0))) from None
+        errors = exc.errors(include_url=False)
+        problems = sorted((_problem(document, e) for e in errors[:MAX_PROBLEMS]), key=_position)
+        if len(errors) > MAX_PROBLEMS:
+            more = f"{len(errors) - MAX_PROBLEMS} more problems in this document are not shown"
+            problems.append(Problem(document.source, more, hint="fix the ones above first"))
+        raise InputError(problems) from None
+
+
+def _position(problem: Problem) -> tuple[int, int]:
+    return problem.line or 0, problem.column or 0
 
 
 Label = Literal["alliance", "strategic_partnership", "neither", "indeterminate"]

@@ -1,18 +1,61 @@
-"""classify(arrangement, ruleset) -> Verdict. Pure: it takes values, returns values, and never prints."""
+"""classify(arrangement, ruleset) -> Verdict. Pure: it takes values, returns values, and never prints.
+
+Each rule is evaluated on the facts in Kleene logic for the criteria; the label and subtypes come from the
+rule set's compiled plan (classifier.counterfactual), which fills in unknown facts every way and memoises
+verdicts by the truth of the rules' predicates, so the verdict and its what-ifs are decided the same way.
+"""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from .alignment import align
 from .arrangement import FACTS, Arrangement, facts_of
+from .counterfactual import MAX_ENUMERATED_UNKNOWNS, plan_for, what_would_change
 from .logic import Tri
 from .rules import Rule, RuleSet
 from .verdict import Criterion, Reason, Unknown, Verdict
 
 STATUS = {True: "met", False: "not_met", None: "unknown"}
-MAX_ENUMERATED_UNKNOWNS = 10  # 2**10 completions at most; past that the engine reports the label as open
+
+
+@dataclass(frozen=True)
+class ClassifyOptions:
+    """How documents are classified in a run: ``--set`` changes to each document's data before validation,
+    and whether to search what would change each verdict (a search costs about as much again as the rest
+    of classifying a file, so the CLI skips it when nothing shows it: ``--brief``, CSV, batch lines)."""
+
+    changes: tuple[tuple[str, Any], ...] = ()
+    what_if: bool = True
+
+
+DEFAULT_OPTIONS = ClassifyOptions()
+_options = DEFAULT_OPTIONS
+
+
+def current_options() -> ClassifyOptions:
+    """The options in force (the defaults, unless a ``use_options`` block is running)."""
+    return _options
+
+
+def set_options(options: ClassifyOptions) -> ClassifyOptions:
+    """Put ``options`` in force for this process (and workers it forks); return the ones they replace."""
+    global _options
+    saved, _options = _options, options
+    return saved
+
+
+@contextlib.contextmanager
+def use_options(options: ClassifyOptions) -> Iterator[ClassifyOptions]:
+    """Classify with ``options`` inside a ``with`` block (the CLI's ``--set`` and ``--brief``)."""
+    saved = set_options(options)
+    try:
+        yield options
+    finally:
+        set_options(saved)
 
 
 def _decide(ruleset: RuleSet, facts: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Tri]]:
@@ -48,64 +91,35 @@ def _decide(ruleset: RuleSet, facts: Mapping[str, Any]) -> tuple[dict[str, Any],
     return values, outcome
 
 
-def _unknown_fields(ruleset: RuleSet, facts: Mapping[str, Any]) -> list[str]:
-    return [name for name in ruleset.fields if FACTS[name][0] in ("tri", "enum") and facts[name] is None]
+def classify(
+    arrangement: Arrangement, ruleset: RuleSet, source: str = "", what_if: bool | None = None
+) -> Verdict:
+    """Decide what ``arrangement`` is under ``ruleset``, criterion by criterion, and say why.
 
-
-def _completions(ruleset: RuleSet, facts: Mapping[str, Any], unknown: list[str]) -> list[dict[str, Any]]:
-    """Each decision set the arrangement could have, one per way of filling in the unknown facts."""
-    choices: list[list[Any]] = []
-    for name in unknown:
-        kind, vocabulary = FACTS[name]
-        choices.append([True, False] if kind == "tri" else list(vocabulary))
-    results = []
-    for combination in itertools.product(*choices):
-        filled = dict(facts)
-        filled.update(zip(unknown, combination))
-        results.append(_decide(ruleset, filled)[0])
-    return results
-
-
-def _label_of(results: list[dict[str, Any]]) -> str:
-    labels = {r["label"] for r in results}
-    return labels.pop() if len(labels) == 1 else "indeterminate"
-
-
-def classify(arrangement: Arrangement, ruleset: RuleSet, source: str = "") -> Verdict:
-    """Decide what ``arrangement`` is under ``ruleset``, criterion by criterion, and say why."""
+    With ``what_if`` the verdict also lists the smallest sets of fact changes that would give another label
+    or subtype (see classifier.counterfactual); by default it does unless ``use_options`` says otherwise.
+    """
+    if what_if is None:
+        what_if = _options.what_if
     facts = facts_of(arrangement)
-    values, outcome = _decide(ruleset, facts)
-    unknown = _unknown_fields(ruleset, facts)
+    _, outcome = _decide(ruleset, facts)
+    plan = plan_for(ruleset)
+    state = plan.state_of(facts)
+    verdict = plan.outcome(state)
+    values: dict[str, Any] = {
+        "label": verdict.label,
+        **dict(zip(plan.subtype_names, verdict.subtypes, strict=True)),
+    }
     unknowns: list[Unknown] = []
-    possible_labels = [values["label"]]
-    if unknown and len(unknown) <= MAX_ENUMERATED_UNKNOWNS:
-        results = _completions(ruleset, facts, unknown)
-        possible_labels = sorted({r["label"] for r in results})
-        label = _label_of(results)
-        values = dict(values)
-        values["label"] = label
-        for decision in ruleset.decisions:
-            if decision.name == "label" or decision.collect:
-                continue
-            if label == "indeterminate" or (decision.when_label and label not in decision.when_label):
-                values[decision.name] = None
-                continue
-            options = {r[decision.name] for r in results}
-            values[decision.name] = options.pop() if len(options) == 1 else "unknown"
+    unknown = plan.unknown_fields(state)
+    if len(unknown) <= MAX_ENUMERATED_UNKNOWNS:
         for name in unknown:
-            kind = FACTS[name][0]
-            if kind != "tri":
+            if FACTS[name][0] != "tri":
                 continue
-            rest = [u for u in unknown if u != name]
-            branch = {}
-            for value in (True, False):
-                filled = dict(facts)
-                filled[name] = value
-                branch[value] = _label_of(_completions(ruleset, filled, rest))
-            if branch[True] != branch[False]:
-                unknowns.append(Unknown(name, branch[True], branch[False]))
-    elif values["label"] == "unknown":
-        values["label"] = "indeterminate"
+            present = plan.outcome(plan.with_fact(state, name, True)).label
+            absent = plan.outcome(plan.with_fact(state, name, False)).label
+            if present != absent:
+                unknowns.append(Unknown(name, present, absent))
 
     criteria: list[Criterion] = []
     justification: list[str] = []
@@ -144,17 +158,22 @@ def classify(arrangement: Arrangement, ruleset: RuleSet, source: str = "") -> Ve
         short_name=arrangement.short_name,
         members=tuple(arrangement.members),
         label=values["label"],
-        decisions={d.name: values.get(d.name) for d in ruleset.decisions if d.name != "label" and not d.collect},
+        decisions={
+            d.name: values.get(d.name) for d in ruleset.decisions if d.name != "label" and not d.collect
+        },
         borderline=tuple(flags),
         criteria=tuple(criteria),
         justification=tuple(justification),
         unknowns=tuple(unknowns),
-        possible_labels=tuple(possible_labels),
+        possible_labels=verdict.possible,
         ruleset=ruleset.name,
         ruleset_hash=ruleset.hash,
         citation=ruleset.source,
+        alignment=align(verdict.label, values, verdict.possible, facts),
+        what_would_change=what_would_change(plan, arrangement, facts, state) if what_if else None,
     )
 
 
 def _open_sentence(rule: Rule) -> str:
-    return f"Open: {rule.title[0].lower()}{rule.title[1:]} — it cannot be settled while a fact it reads is unknown."
+    title = rule.title[0].lower() + rule.title[1:]
+    return f"Open: {title} — it cannot be settled while a fact it reads is unknown."

@@ -41,11 +41,11 @@ def _size(value: Any) -> int:
 
 
 def _at_least(value: Any, arg: Any) -> Tri:
-    return _size(value) >= arg
+    return bool(_size(value) >= arg)
 
 
 def _at_most(value: Any, arg: Any) -> Tri:
-    return _size(value) <= arg
+    return bool(_size(value) <= arg)
 
 
 def _has(value: Any, arg: Any) -> Tri:
@@ -76,15 +76,25 @@ class Operator:
 
 
 OPERATORS: dict[str, Operator] = {
-    "present": Operator(_present, frozenset({"tri", "text", "list", "count", "enum"}), "none", "the fact holds"),
-    "absent": Operator(_absent, frozenset({"tri", "text", "list", "count", "enum"}), "none", "the fact does not hold"),
+    "present": Operator(
+        _present, frozenset({"tri", "text", "list", "count", "enum"}), "none", "the fact holds"
+    ),
+    "absent": Operator(
+        _absent, frozenset({"tri", "text", "list", "count", "enum"}), "none", "the fact does not hold"
+    ),
     "is": Operator(_is, frozenset({"tri", "enum", "text", "count"}), "value", "the fact equals the value"),
     "in": Operator(_in, frozenset({"enum", "text"}), "values", "the fact is one of the values"),
-    "at_least": Operator(_at_least, frozenset({"count", "list"}), "number", "the number (or list length) is >= N"),
-    "at_most": Operator(_at_most, frozenset({"count", "list"}), "number", "the number (or list length) is <= N"),
+    "at_least": Operator(
+        _at_least, frozenset({"count", "list"}), "number", "the number (or list length) is >= N"
+    ),
+    "at_most": Operator(
+        _at_most, frozenset({"count", "list"}), "number", "the number (or list length) is <= N"
+    ),
     "has": Operator(_has, frozenset({"list"}), "value", "the list contains the value"),
     "has_any": Operator(_has_any, frozenset({"list"}), "values", "the list contains any of the values"),
-    "mentions": Operator(_mentions, frozenset({"text"}), "values", "the text names any of the words (any case)"),
+    "mentions": Operator(
+        _mentions, frozenset({"text"}), "values", "the text names any of the words (any case)"
+    ),
 }
 
 

@@ -59,6 +59,44 @@ class Unknown:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One fact changed in a what-if: the field as ``--set`` names it, its value now and the value tried."""
+
+    field: str
+    before: Any
+    after: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "from": self.before, "to": self.after}
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A smallest set of fact changes that gives another label or subtype, and the verdict it gives."""
+
+    changes: tuple[Change, ...]
+    label: str
+    decisions: dict[str, Any]  # subtype decisions, as in Verdict.decisions
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"changes": [c.to_dict() for c in self.changes], "label": self.label}
+        data.update({name: self.decisions.get(name) for name in SUBTYPES})
+        data.update({k: v for k, v in self.decisions.items() if k not in SUBTYPES})
+        return data
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A verdict's place on the alignment scale: rank 1 is the most alliance-like (classifier.alignment)."""
+
+    rank: int
+    name: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rank": self.rank, "name": self.name}
+
+
+@dataclass(frozen=True)
 class Verdict:
     """What an arrangement is, by one rule set, and why."""
 
@@ -67,7 +105,9 @@ class Verdict:
     short_name: str | None
     members: tuple[str, ...]
     label: str
-    decisions: dict[str, Any]  # subtype decisions (scope, posture, formality, ...) -> value, "unknown" or None
+    decisions: dict[
+        str, Any
+    ]  # subtype decisions (scope, posture, formality, ...) -> value, "unknown" or None
     borderline: tuple[Reason, ...]
     criteria: tuple[Criterion, ...]
     justification: tuple[str, ...]
@@ -76,6 +116,8 @@ class Verdict:
     ruleset: str
     ruleset_hash: str
     citation: str
+    alignment: Alignment | None = None
+    what_would_change: tuple[WhatIf, ...] | None = None  # None: not searched (--brief, or nothing shows it)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -108,8 +150,12 @@ class Verdict:
             {
                 "borderline": bool(self.borderline),
                 "borderline_reasons": [r.to_dict() for r in self.borderline],
+                "alignment": self.alignment.to_dict() if self.alignment else None,
                 "possible_labels": list(self.possible_labels),
                 "unknowns": [u.to_dict() for u in self.unknowns],
+                "what_would_change": (
+                    None if self.what_would_change is None else [w.to_dict() for w in self.what_would_change]
+                ),
                 "justification": list(self.justification),
                 "criteria": [c.to_dict() for c in self.criteria],
                 "rules": {"name": self.ruleset, "hash": self.ruleset_hash},
@@ -127,7 +173,14 @@ def error_record(source: str, problems: list[Any]) -> dict[str, Any]:
         "status": "error",
         "source": source,
         "errors": [
-            {"line": p.line, "column": p.column, "field": p.field, "message": p.message, "hint": p.hint, "text": str(p)}
+            {
+                "line": p.line,
+                "column": p.column,
+                "field": p.field,
+                "message": p.message,
+                "hint": p.hint,
+                "text": str(p),
+            }
             for p in problems
         ],
     }

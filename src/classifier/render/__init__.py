@@ -22,14 +22,17 @@ class RenderOptions:
     color: bool | None = None  # None: only on a terminal, and never with NO_COLOR
 
 
+LABEL_ORDER = ("alliance", "strategic_partnership", "neither", "indeterminate")
+
+
 @dataclass
 class Tally:
-    """What a renderer saw: counts for the summary and the exit code."""
+    """What a renderer saw: counts for the summary and the exit code, never the results themselves."""
 
     classified: int = 0
     failed: int = 0
     labels: Counter[str] = field(default_factory=Counter)
-    subtypes: Counter[str] = field(default_factory=Counter)
+    subtypes: dict[str, Counter[str]] = field(default_factory=dict)  # decision -> value -> count
     borderline: int = 0
 
     def add(self, result: Result) -> None:
@@ -38,12 +41,22 @@ class Tally:
             return
         self.classified += 1
         self.labels[result.label] += 1
-        for name in ("scope", "posture", "formality"):
-            value = result.decisions.get(name)
-            if value:
-                self.subtypes[f"{name}: {value}"] += 1
+        for name, value in result.decisions.items():
+            if value is not None:
+                self.subtypes.setdefault(name, Counter())[str(value)] += 1
         if result.borderline:
             self.borderline += 1
+
+    def label_counts(self) -> list[tuple[str, int]]:
+        """Counts by label: the article's labels in their usual order, then any others by name."""
+        rank = {label: number for number, label in enumerate(LABEL_ORDER)}
+        return sorted(self.labels.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
+
+    def subtype_counts(self) -> list[tuple[str, str, int]]:
+        """Counts by subtype value, decision by decision in the rule set's order, values by name."""
+        return [
+            (name, value, count[value]) for name, count in self.subtypes.items() for value in sorted(count)
+        ]
 
 
 Renderer = Callable[[Iterable[Result], TextIO, RenderOptions], Tally]

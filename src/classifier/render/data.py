@@ -12,6 +12,7 @@ from . import RenderOptions, Tally
 
 
 def render_json(results: Iterable[Result], stream: TextIO, options: RenderOptions) -> Tally:
+    """One JSON array, written record by record as results arrive: nothing is held back to the end."""
     tally = Tally()
     stream.write("[")
     for index, result in enumerate(results):
@@ -22,11 +23,16 @@ def render_json(results: Iterable[Result], stream: TextIO, options: RenderOption
     return tally
 
 
+# one compact encoder for every line (a record holds no cycles, so the check for them is skipped)
+JSON_LINE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def render_jsonl(results: Iterable[Result], stream: TextIO, options: RenderOptions) -> Tally:
+    """One JSON object per line, each written and flushed as soon as it is ready: the streaming format."""
     tally = Tally()
     for result in results:
         tally.add(result)
-        stream.write(json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n")
+        stream.write(JSON_LINE.encode(result.to_dict()) + "\n")
         stream.flush()
     return tally
 
@@ -54,7 +60,11 @@ CSV_COLUMNS = (
 def csv_row(result: Result) -> dict[str, Any]:
     """One flat row: lists joined with '; ', booleans as true/false, absent values empty."""
     if isinstance(result, Failure):
-        return {"source": result.source, "status": "error", "error": "; ".join(str(p) for p in result.problems)}
+        return {
+            "source": result.source,
+            "status": "error",
+            "error": "; ".join(str(p) for p in result.problems),
+        }
     return {
         "source": result.source,
         "status": "ok",
