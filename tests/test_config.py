@@ -110,13 +110,15 @@ def test_flags_beat_environment_beat_file_beat_defaults(
 def test_the_file_names_the_rules(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """rules in the file choose the rule set for classify and for classifier rules, from a folder below it."""
     shutil.copytree("rules/article", tmp_path / "my-rules")
+    manifest = tmp_path / "my-rules" / "ruleset.yaml"
+    manifest.write_text(manifest.read_text().replace("name: article", "name: my-article"))
     (tmp_path / "pyproject.toml").write_text('[tool.classify]\nrules = "my-rules"\nformat = "json"\n')
     (tmp_path / "work").mkdir()
     monkeypatch.chdir(tmp_path / "work")
     result = runner.invoke(classify, [QUAD], catch_exceptions=False)
-    assert json.loads(result.stdout)[0]["rules"]["name"] == str(tmp_path / "my-rules")
+    assert json.loads(result.stdout)[0]["rules"]["name"] == "my-article"
     listed = runner.invoke(classifier, ["rules", "list"], catch_exceptions=False)
-    assert listed.stdout.startswith(f"{tmp_path / 'my-rules'} (")
+    assert listed.stdout.startswith("my-article (")
     shipped = {"CLASSIFY_RULES": ARTICLE}
     assert runner.invoke(classifier, ["rules", "list"], env=shipped).stdout.startswith("article (")
 

@@ -27,3 +27,9 @@ def test_ci_runs_the_readme_test_command() -> None:
     """.ci/run runs the README's test command verbatim."""
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert quick_start()[1] in ci.splitlines()
+
+
+def test_readme_picture_is_the_golden_output() -> None:
+    """The output pictured at the top of the README is exactly what classify prints for the Quad."""
+    golden = (ROOT / "tests" / "golden" / "quad.txt").read_text(encoding="utf-8")
+    assert f"```console\n$ classify examples/quad.yaml\n{golden}```\n" in README

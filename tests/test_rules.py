@@ -14,7 +14,15 @@ from classifier.arrangement import DOMAINS, FACTS
 from classifier.checks import _distinct, analyse, example_problems, group_of, load_example, predicates
 from classifier.errors import RuleError
 from classifier.logic import Predicate
-from classifier.rules import Example, Rule, RuleSet, load_ruleset, resolve_example, shipped_rulesets
+from classifier.rules import (
+    Example,
+    Rule,
+    RuleSet,
+    load_ruleset,
+    resolve_example,
+    shipped_examples_dir,
+    shipped_rulesets,
+)
 
 SHIPPED = {name: load_ruleset(folder) for name, folder in shipped_rulesets().items()}
 EXAMPLE_CASES = [
@@ -318,7 +326,7 @@ def test_a_copy_kept_anywhere_finds_the_shipped_examples(tmp_path: Path) -> None
     """A copied rule set's ../../examples/x.yaml, missing beside the copy, is found among the shipped examples."""
     rule_file = str(copy_rules(tmp_path) / "one-sided-pledge.yaml")
     found = resolve_example(rule_file, "../../examples/nato.yaml")
-    assert Path(found).resolve() == Path("examples/nato.yaml").resolve()
+    assert Path(found).resolve() == (Path(shipped_examples_dir()) / "nato.yaml").resolve()
     assert resolve_example(rule_file, "../../examples/none.yaml") == str(
         tmp_path.parent / "examples/none.yaml"
     )
@@ -327,16 +335,20 @@ def test_a_copy_kept_anywhere_finds_the_shipped_examples(tmp_path: Path) -> None
 # --- names, hashes, extra rules ---------------------------------------------------------------------------
 
 
-def test_a_copy_is_named_by_its_folder_until_it_has_a_name_of_its_own(tmp_path: Path) -> None:
-    """A copy keeping the shipped name is named by its folder; a renamed one by its name; the hash follows the files."""
+def test_a_changed_copy_is_named_by_its_folder_until_it_has_a_name_of_its_own(tmp_path: Path) -> None:
+    """An exact copy is the shipped set; a changed copy keeping the shipped name is named by its folder; a renamed one by its name."""
     folder = copy_rules(tmp_path)
     copied = load_ruleset(str(folder))
-    assert (copied.name, copied.hash) == (str(folder), SHIPPED["article"].hash)
+    assert (copied.name, copied.hash) == ("article", SHIPPED["article"].hash)
+    rule = folder / "two-members-is-bilateral.yaml"
+    rule.write_text(rule.read_text().replace("is bilateral", "is a bilateral one", 1))
+    changed = load_ruleset(str(folder))
+    assert changed.name == str(folder)
+    assert changed.hash != SHIPPED["article"].hash
     manifest = folder / "ruleset.yaml"
     manifest.write_text(manifest.read_text().replace("name: article", "name: kumar-atop"))
     renamed = load_ruleset(str(folder))
     assert renamed.name == "kumar-atop"
-    assert renamed.hash != SHIPPED["article"].hash
 
 
 def test_extra_rules_add_replace_and_are_named(tmp_path: Path) -> None:

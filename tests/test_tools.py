@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from classifier import tools
 from classifier.cli import main as classify
 from classifier.rules import load_ruleset, shipped_rulesets
-from classifier.schema import schema_text
+from classifier.schema import schema_text, shipped_schema_path
 from classifier.tools import main
 
 ARTICLE = load_ruleset("rules/article")
@@ -268,7 +268,7 @@ def test_init_writes_a_template_that_classifies(runner: CliRunner, tmp_path: Pat
     text = target.read_text()
     assert (code, out, err) == (0, "", f"wrote {target}: fill it in, then run: classify {target}\n")
     assert text.splitlines()[0] == "# yaml-language-server: $schema=" + os.path.relpath(
-        "schema/arrangement.schema.json", tmp_path
+        shipped_schema_path(), tmp_path
     )
     code, out, _ = run_classify(runner, str(target), "--format", "json")
     assert (code, json.loads(out)[0]["label"]) == (0, "indeterminate")

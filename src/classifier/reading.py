@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import filecmp
 import fnmatch
 import io
 import os
@@ -1076,3 +1077,17 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
         line, column = (int(found.group(1)), int(found.group(2))) if found else (None, None)
         message = "invalid TOML: " + what[0].lower() + what[1:]
         raise InputError([Problem(source, message, line=line, column=column)]) from None
+
+
+def same_yaml_files(first: str, second: str) -> bool:
+    """Whether two folders hold the same ``*.yaml`` files, byte for byte (a rule set and an exact copy)."""
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        names = [os.path.basename(p) for p in list_yaml_files(first)]
+        if names != [os.path.basename(p) for p in list_yaml_files(second)]:
+            return False
+        _, mismatch, errors = filecmp.cmpfiles(first, second, names, shallow=False)
+    except (InputError, OSError):
+        return False
+    return not mismatch and not errors

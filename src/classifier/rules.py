@@ -21,7 +21,7 @@ from .arrangement import FACTS
 from .checks import static_problems
 from .errors import InputError, Problem, RuleError, did_you_mean
 from .logic import OPERATORS, All, Any_, Condition, Not, Predicate
-from .reading import list_yaml_files, load_yaml_with_positions, read_text
+from .reading import list_yaml_files, load_yaml_with_positions, read_text, same_yaml_files
 
 RULE_KEYS = (
     "id",
@@ -491,8 +491,7 @@ def ruleset_name(folder: str, declared: str | None, extras: Sequence[str] = ()) 
     folders are added with ``+``, so ``article+my-rules`` is the article's rules with those of my-rules.
     """
     shipped = shipped_rulesets()
-    real = os.path.realpath(folder)
-    is_shipped = any(os.path.realpath(f) == real for f in shipped.values())
+    is_shipped = bool(declared) and declared in shipped and same_yaml_files(folder, shipped[str(declared)])
     name = declared if declared and (is_shipped or declared not in shipped) else os.path.normpath(folder)
     return "+".join([name, *(os.path.normpath(e) for e in extras)])
 

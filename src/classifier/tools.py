@@ -31,7 +31,7 @@ from .cli import EXIT_BUG, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_USAGE
 from .cli import main as classify_command
 from .config import CONFIG_ENV, SETTINGS, discover
 from .errors import ClassifierError, Problem, did_you_mean
-from .reading import list_yaml_files, load_yaml_with_positions, parse_yaml, read_text
+from .reading import list_yaml_files, load_yaml_with_positions, parse_yaml, read_text, same_yaml_files
 from .ruledoc import explain_text, list_text, markdown, rule_record, ruleset_record
 from .rules import MANIFEST, RuleSet, load_ruleset, shipped_examples_dir, shipped_rulesets
 from .schema import schema_text, shipped_schema_path, template
@@ -229,7 +229,7 @@ def _name_note(folder: str) -> str | None:
         return None
     name = data.get("name") if isinstance(data, dict) else None
     shipped = shipped_rulesets()
-    if name not in shipped or os.path.realpath(shipped[name]) == os.path.realpath(folder):
+    if name not in shipped or same_yaml_files(folder, shipped[name]):
         return None
     line, column = positions.get(("name",), (1, 1))
     return str(
