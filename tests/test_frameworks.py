@@ -195,6 +195,8 @@ def test_compare_csv_and_a_custom_rule_set(runner: CliRunner, tmp_path: Path) ->
     """--compare --format csv writes a row per framework; --rules DIR adds that rule set as one more row."""
     custom = tmp_path / "mine"
     shutil.copytree("rules/article", custom)
+    manifest = custom / "ruleset.yaml"
+    manifest.write_text(manifest.read_text().replace("name: article", "name: my-article"))
     args = ["examples/nato.yaml", "--compare", "--format", "csv", "--rules", str(custom)]
     result = runner.invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0
@@ -203,7 +205,7 @@ def test_compare_csv_and_a_custom_rule_set(runner: CliRunner, tmp_path: Path) ->
         ("article", "alliance"),
         ("atop", "alliance"),
         ("cow", "alliance"),
-        (str(custom), "alliance"),
+        ("my-article", "alliance"),
     ]
     assert rows[0]["decisions"] == "scope=multilateral; posture=defensive; formality=formal"
 
