@@ -15,7 +15,7 @@ from typing import Any
 from .alignment import align
 from .arrangement import FACTS, Arrangement, facts_of
 from .counterfactual import MAX_ENUMERATED_UNKNOWNS, plan_for, what_would_change
-from .logic import Tri
+from .logic import Condition, Tri
 from .rules import Rule, RuleSet
 from .verdict import Criterion, Reason, Unknown, Verdict
 
@@ -129,7 +129,7 @@ def classify(
         for rule in ruleset.rules_for(decision.name):
             result = outcome.get(rule.id, "n/a")
             status = "not_applicable" if result == "n/a" else STATUS[result]  # type: ignore[index]
-            read = {name: facts[name] for name in dict.fromkeys(rule.when.fields())}
+            read = {name: facts[name] for name in _fields_read(rule.when)}
             criteria.append(Criterion(rule.id, rule.title, decision.name, rule.value, status, read))
             if decision.collect:
                 if result is True:
@@ -172,6 +172,22 @@ def classify(
         alignment=align(verdict.label, values, verdict.possible, facts),
         what_would_change=what_would_change(plan, arrangement, facts, state) if what_if else None,
     )
+
+
+_FIELDS_READ: dict[int, tuple[Condition, tuple[str, ...]]] = {}
+FIELDS_READ_KEPT = 4096  # conditions whose fields are kept (a rule set has a few dozen)
+
+
+def _fields_read(condition: Condition) -> tuple[str, ...]:
+    """The facts a condition reads, once each, in order: worked out once per condition, not once per file."""
+    known = _FIELDS_READ.get(id(condition))
+    if known is not None and known[0] is condition:
+        return known[1]
+    if len(_FIELDS_READ) >= FIELDS_READ_KEPT:
+        _FIELDS_READ.clear()
+    fields = tuple(dict.fromkeys(condition.fields()))
+    _FIELDS_READ[id(condition)] = (condition, fields)
+    return fields
 
 
 def _open_sentence(rule: Rule) -> str:

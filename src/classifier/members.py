@@ -278,6 +278,12 @@ def suggest(text: str) -> str | None:
 
 def same_member(members: list[str] | tuple[str, ...]) -> tuple[str, str, Member] | None:
     """The first pair of entries that name the same member once normalised (and what they resolve to)."""
+    return _same_member(tuple(members))
+
+
+@functools.lru_cache(maxsize=4096)
+def _same_member(members: tuple[str, ...]) -> tuple[str, str, Member] | None:
+    """same_member, cached: a batch names the same few member lists again and again."""
     seen: dict[tuple[str, str], str] = {}
     for given in members:
         member = normalise(given)
