@@ -24,10 +24,10 @@ from .counterfactual import check_changes, parse_set
 from .engine import ClassifyOptions, current_options, set_options, use_options
 from .errors import ClassifierError, printable, shorten
 from .frameworks import FRAMEWORKS, CompareResult, compare_walked, load_frameworks
-from .members import member_problems, member_records
 from .reading import DEFAULT_LIMITS, use_limits, walk
 from .render import RENDERERS, RenderOptions
 from .rules import default_rules_dir, load_ruleset
+from .verdict import Verdict
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 PROGRESS_THRESHOLD = 200
@@ -328,7 +328,7 @@ def _run(
     set_options(replace(asked, what_if=asked.what_if and shown))
     workers = jobs or default_jobs(len(inputs))
     classified = classify_sources(inputs, ruleset, workers, view.input_format)
-    results: Iterable[Result] = _with_members(classified)
+    results: Iterable[Result] = _with_warnings(classified)
     stdout = sys.stdout
     if len(inputs) >= PROGRESS_THRESHOLD and sys.stderr.isatty() and not stdout.isatty():
         from .render.progress import with_progress  # imports rich: only when a bar is shown
@@ -336,12 +336,37 @@ def _run(
         results = with_progress(results, len(inputs))
     results = _report_failures(results, stdout, fail_fast)
     options = RenderOptions(verbose=verbose, brief=not asked.what_if, color=color)
+    tally = None
     try:
         tally = RENDERERS[format_](results, stdout, options)
         stdout.flush()
     finally:
-        classified.close()  # ends the workers now, also after --fail-fast, a closed pipe or Ctrl-C
+        # ends the workers now, also after --fail-fast, a closed pipe or Ctrl-C
+        _close_within(classified, CLOSE_SECONDS, EXIT_INPUT if tally and tally.failed else EXIT_OK)
     return EXIT_INPUT if tally.failed else EXIT_OK
+
+
+CLOSE_SECONDS = 10
+
+
+def _close_within(results: Generator[Result, None, None], seconds: float, code: int) -> None:
+    """Close the results (and so the worker pool), but never wait on it for ever.
+
+    After the reader of a pipe leaves or Ctrl-C, tearing down a multiprocessing pool can on rare occasions
+    block for good; past ``seconds`` the process ends with the code it would have had (``code``, or 130
+    after Ctrl-C), and the workers, whose pipes to it close, end too.
+    """
+    import threading
+
+    if isinstance(sys.exc_info()[1], KeyboardInterrupt):
+        code = EXIT_INTERRUPTED
+    timer = threading.Timer(seconds, os._exit, args=(code,))
+    timer.daemon = True
+    timer.start()
+    try:
+        results.close()
+    finally:
+        timer.cancel()
 
 
 # --- frameworks, ATOP files and members (--compare, --input-format) ---------------------------------------
@@ -356,21 +381,14 @@ class View:
     explicit: bool = False  # --rules or --extra-rules given: compared beside the shipped frameworks
 
 
-def _warn_members(members: tuple[str, ...], source: str) -> None:
-    for problem in member_problems(members, source):
-        click.echo(str(problem), err=True)
-
-
-def _with_members(results: Generator[Result, None, None]) -> Generator[Result, None, None]:
-    """Each verdict with its members resolved (JSON: normalised_members); a warning for unrecognised ones."""
+def _with_warnings(results: Generator[Result, None, None]) -> Generator[Result, None, None]:
+    """Each result, after its warnings (members no table knows, kept as written) are said on stderr."""
     try:
         for result in results:
-            if isinstance(result, Failure):
-                yield result
-                continue
-            _warn_members(result.members, result.source)
-            records = member_records(result.members)
-            yield replace(result, extra={**result.extra, "normalised_members": records})
+            if isinstance(result, Verdict):
+                for problem in result.warnings:
+                    click.echo(str(problem), err=True)
+            yield result
     finally:
         results.close()
 
@@ -390,7 +408,8 @@ def _render_comparisons(
                 if fail_fast:
                     return
             else:
-                _warn_members(result.members, result.source)
+                for problem in result.verdicts[0].warnings if result.verdicts else ():
+                    click.echo(str(problem), err=True)
 
     tally = COMPARE_RENDERERS[format_](reported(), sys.stdout, options)
     sys.stdout.flush()

@@ -16,6 +16,7 @@ from .alignment import align
 from .arrangement import FACTS, Arrangement, facts_of
 from .counterfactual import MAX_ENUMERATED_UNKNOWNS, plan_for, what_would_change
 from .logic import Condition, Tri
+from .members import member_problems, member_records
 from .rules import Rule, RuleSet
 from .verdict import Criterion, Reason, Unknown, Verdict
 
@@ -171,6 +172,8 @@ def classify(
         citation=ruleset.source,
         alignment=align(verdict.label, values, verdict.possible, facts),
         what_would_change=what_would_change(plan, arrangement, facts, state) if what_if else None,
+        extra={"normalised_members": member_records(arrangement.members)},
+        warnings=tuple(member_problems(arrangement.members, source)),
     )
 
 

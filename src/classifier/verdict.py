@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import Problem
+
 SCHEMA_VERSION = 1
 SUBTYPES = ("scope", "posture", "formality")
 
@@ -119,6 +121,7 @@ class Verdict:
     alignment: Alignment | None = None
     what_would_change: tuple[WhatIf, ...] | None = None  # None: not searched (--brief, or nothing shows it)
     extra: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = ()  # said on stderr (unrecognised members, ...), not part of the record
 
     @property
     def scope(self) -> str | None:
