@@ -139,3 +139,12 @@ def test_python_dash_m(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["label"] == "strategic_partnership"
+
+
+def test_json_array_has_a_record_per_line(runner: CliRunner) -> None:
+    """--format json is an array with each record on a line of its own, so grep, head and tail work on it."""
+    code, out, _ = run(runner, QUAD, "examples/nato.yaml", "--format", "json")
+    lines = out.splitlines()
+    assert (code, lines[0], lines[-1], len(lines)) == (0, "[", "]", 4)
+    assert json.loads(lines[1].rstrip(","))["label"] == "strategic_partnership"
+    assert json.loads(lines[2])["label"] == "alliance"

@@ -31,8 +31,8 @@ def render_compare_json(results: Iterable[CompareResult], stream: TextIO, option
     stream.write("[")
     for index, result in enumerate(results):
         _tally(tally, result)
-        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
-        stream.write(("\n" if index == 0 else ",\n") + "  " + text.replace("\n", "\n  "))
+        line = json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        stream.write(("\n" if index == 0 else ",\n") + line)
     stream.write("\n]\n" if tally.classified + tally.failed else "]\n")
     return tally
 

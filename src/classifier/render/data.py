@@ -12,13 +12,15 @@ from . import RenderOptions, Tally
 
 
 def render_json(results: Iterable[Result], stream: TextIO, options: RenderOptions) -> Tally:
-    """One JSON array, written record by record as results arrive: nothing is held back to the end."""
+    """One JSON array, a record per line, written as results arrive: nothing is held back to the end.
+
+    A record per line keeps the array easy to grep, head and diff; ``| jq`` shows it indented.
+    """
     tally = Tally()
     stream.write("[")
     for index, result in enumerate(results):
         tally.add(result)
-        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
-        stream.write(("\n" if index == 0 else ",\n") + "  " + text.replace("\n", "\n  "))
+        stream.write(("\n" if index == 0 else ",\n") + JSON_LINE.encode(result.to_dict()))
     stream.write("\n]\n" if tally.classified + tally.failed else "]\n")
     return tally
 
