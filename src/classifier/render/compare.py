@@ -6,13 +6,13 @@ COMPARE_RENDERERS mirrors RENDERERS: text (rich, imported only when used), json,
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 from ..batch import Failure
 from ..frameworks import CompareResult, Comparison
 from . import RenderOptions, Tally
+from .data import write_json_array, write_json_lines
 
 
 def _tally(tally: Tally, result: CompareResult) -> None:
@@ -28,21 +28,13 @@ def _tally(tally: Tally, result: CompareResult) -> None:
 
 def render_compare_json(results: Iterable[CompareResult], stream: TextIO, options: RenderOptions) -> Tally:
     tally = Tally()
-    stream.write("[")
-    for index, result in enumerate(results):
-        _tally(tally, result)
-        line = json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":"))
-        stream.write(("\n" if index == 0 else ",\n") + line)
-    stream.write("\n]\n" if tally.classified + tally.failed else "]\n")
+    write_json_array(results, stream, lambda result: _tally(tally, result))
     return tally
 
 
 def render_compare_jsonl(results: Iterable[CompareResult], stream: TextIO, options: RenderOptions) -> Tally:
     tally = Tally()
-    for result in results:
-        _tally(tally, result)
-        stream.write(json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n")
-        stream.flush()
+    write_json_lines(results, stream, lambda result: _tally(tally, result))
     return tally
 
 

@@ -4,38 +4,56 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
-from typing import Any, TextIO
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TextIO, TypeVar
 
 from ..batch import Failure, Result
 from . import RenderOptions, Tally
 
-
-def render_json(results: Iterable[Result], stream: TextIO, options: RenderOptions) -> Tally:
-    """One JSON array, a record per line, written as results arrive: nothing is held back to the end.
-
-    A record per line keeps the array easy to grep, head and diff; ``| jq`` shows it indented.
-    """
-    tally = Tally()
-    stream.write("[")
-    for index, result in enumerate(results):
-        tally.add(result)
-        stream.write(("\n" if index == 0 else ",\n") + JSON_LINE.encode(result.to_dict()))
-    stream.write("\n]\n" if tally.classified + tally.failed else "]\n")
-    return tally
+R = TypeVar("R", bound="Record")
 
 
 # one compact encoder for every line (a record holds no cycles, so the check for them is skipped)
 JSON_LINE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
-def render_jsonl(results: Iterable[Result], stream: TextIO, options: RenderOptions) -> Tally:
+class Record(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def write_json_array(records: Iterable[R], stream: TextIO, count: Callable[[R], None]) -> None:
+    """One JSON array, a record per line, written as records arrive; ``count`` sees each one first.
+
+    A record per line keeps the array easy to grep, head and diff; ``| jq`` shows it indented.
+    """
+    stream.write("[")
+    written = False
+    for record in records:
+        count(record)
+        stream.write(("," if written else "") + "\n" + JSON_LINE.encode(record.to_dict()))
+        written = True
+    stream.write("\n]\n" if written else "]\n")
+
+
+def write_json_lines(records: Iterable[R], stream: TextIO, count: Callable[[R], None]) -> None:
     """One JSON object per line, each written and flushed as soon as it is ready: the streaming format."""
-    tally = Tally()
-    for result in results:
-        tally.add(result)
-        stream.write(JSON_LINE.encode(result.to_dict()) + "\n")
+    for record in records:
+        count(record)
+        stream.write(JSON_LINE.encode(record.to_dict()) + "\n")
         stream.flush()
+
+
+def render_json(results: Iterable[Result], stream: TextIO, options: RenderOptions) -> Tally:
+    """The verdicts as one JSON array (see write_json_array)."""
+    tally = Tally()
+    write_json_array(results, stream, tally.add)
+    return tally
+
+
+def render_jsonl(results: Iterable[Result], stream: TextIO, options: RenderOptions) -> Tally:
+    """The verdicts as JSON Lines (see write_json_lines)."""
+    tally = Tally()
+    write_json_lines(results, stream, tally.add)
     return tally
 
 
